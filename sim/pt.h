@@ -219,6 +219,17 @@ struct ims_pt_arm_cfg {
 };
 int ims_pt_fmt_arm(struct ims_pt_fmt *f, const struct ims_pt_arm_cfg *c);
 
+/* Typical configurations by name ("x86-64-4l", "vtd-ss-4l", "amdv1-m4",
+ * "arm-s1-4k", ...): what the CLI, the demo and the benchmarks offer. */
+struct ims_pt_named {
+	const char *name;
+	const char *what; /* one line: the configuration and where it is used */
+	int (*make)(struct ims_pt_fmt *f);
+};
+extern const struct ims_pt_named ims_pt_catalog[];
+extern const unsigned ims_pt_ncatalog;
+const struct ims_pt_named *ims_pt_catalog_find(const char *name);
+
 /* Narrows the leaf sizes the mapper may use to at most 2^max_shift (e.g. a
  * domain without huge pages uses 12). */
 void ims_pt_fmt_limit(struct ims_pt_fmt *f, unsigned max_shift);
