@@ -80,7 +80,8 @@ static int bench_one(const struct ims_pt_named *nf, unsigned runs, struct result
 	double *t = calloc(runs, sizeof(*t));
 	uint64_t base;
 	struct ims_pt_walk w;
-	struct ims_pt_walk_req req = { .access = IMS_PT_ACC_R, .start_level = -1 };
+	struct ims_pt_walk_req req = { .access = IMS_PT_ACC_R, .start_level = -1,
+				       .perms = IMS_PT_PERM_ALL };
 
 	if (!m || !iovas || !t || nf->make(&f) || ims_palloc_init(&p, m, 1ull << 40, 1ull << 32) ||
 	    ims_pt_alloc_root(&f, &p, &root))

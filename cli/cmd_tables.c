@@ -45,7 +45,7 @@ static void walk_and_print(const struct ims_pt_fmt *f, struct ims_mem *m, uint64
 	printf("walk %s 0x%" PRIx64 " (%s%s%s):\n", what, iova, access & IMS_PT_ACC_R ? "r" : "",
 	       access & IMS_PT_ACC_W ? "w" : "", access & IMS_PT_ACC_PRIV ? ", privileged" : "");
 	ims_pt_walk(f, m, &(struct ims_pt_walk_req){ .iova = iova, .access = access, .table = root,
-						      .start_level = -1 },
+						      .start_level = -1, .perms = IMS_PT_PERM_ALL },
 		    &w);
 	ims_pt_print_walk(f, &w, iova, print_line, stdout);
 	if (w.fault == IMS_PT_OK && w.nupdates)

@@ -267,8 +267,10 @@ struct ims_pt_walk_req {
 	unsigned access;                  /* IMS_PT_ACC_* */
 	uint64_t table;                   /* the table to start at */
 	int start_level;                  /* < 0: the root, fmt->top_level */
-	uint32_t perms;                   /* rights granted above start_level
-					     (IMS_PT_PERM_ALL when starting at the root) */
+	uint32_t perms;                   /* rights granted above start_level: from
+					     the upper levels when resuming, else from
+					     the configuration (AMD DTE IR/IW);
+					     IMS_PT_PERM_ALL when nothing restricts */
 	const struct ims_pt_hooks *hooks; /* NULL: table addresses are physical */
 };
 

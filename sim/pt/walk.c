@@ -62,7 +62,7 @@ enum ims_pt_fault ims_pt_walk(const struct ims_pt_fmt *f, struct ims_mem *m,
 {
 	unsigned level = req->start_level < 0 ? f->top_level : (unsigned)req->start_level;
 	uint64_t table = req->table;
-	uint32_t perms = req->start_level < 0 ? IMS_PT_PERM_ALL : req->perms;
+	uint32_t perms = req->perms;
 	uint64_t iova = req->iova;
 	struct ims_pt_entry e;
 

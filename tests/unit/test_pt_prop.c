@@ -176,7 +176,7 @@ static int mk_arm_s2_64k(struct ims_pt_fmt *f)
 #define MB (1ull << 20)
 #define GB (1ull << 30)
 static const struct variant variants[] = {
-	{ "x86-4", mk_x86_4, 0x7fff00000000ull, 8 * GB, 12, 1 * GB + 8 * MB },
+	{ "x86-4", mk_x86_4, 0x7ffe00000000ull, 8 * GB, 12, 1 * GB + 8 * MB },
 	{ "x86-4 upper half", mk_x86_4, 0xffff800000000000ull, 8 * GB, 12, 1 * GB + 8 * MB },
 	{ "x86-5", mk_x86_5, 0x00ff000000000000ull, 8 * GB, 12, 1 * GB + 8 * MB },
 	{ "x86-4 no 1G", mk_x86_4_no1g, 0x40000000ull, 4 * GB, 12, 1 * GB },
@@ -195,6 +195,9 @@ static const struct variant variants[] = {
 };
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
 
+#define POOL_BASE (1ull << 38)
+#define PA_MASK ((1ull << 37) - 1)
+
 struct world {
 	struct ims_pt_fmt f;
 	struct ims_mem *m;
@@ -209,8 +212,9 @@ static void world_init(struct world *w, const struct variant *v, uint64_t pool)
 	ck_assert_int_eq(v->make(&w->f), 0);
 	w->m = ims_mem_new();
 	ck_assert_ptr_nonnull(w->m);
-	/* Table pages live high in memory, away from the output addresses. */
-	ck_assert_int_eq(ims_palloc_init(&w->p, w->m, 0x7f0000000000ull, pool), 0);
+	/* Table pages live at [2^38, 2^38 + pool), below every format's output
+	 * size and above the output addresses the tests map to. */
+	ck_assert_int_eq(ims_palloc_init(&w->p, w->m, POOL_BASE, pool), 0);
 	ck_assert_int_eq(ims_pt_alloc_root(&w->f, &w->p, &w->root), 0);
 }
 
@@ -244,7 +248,11 @@ static void check_addr(struct world *w, const struct variant *v, uint64_t iova)
 {
 	const struct ival *a = ref_find(&w->ref, iova);
 	struct ims_pt_walk wk;
-	enum ims_pt_fault fr = ims_pt_translate(&w->f, w->m, w->root, iova, IMS_PT_ACC_R, &wk);
+	enum ims_pt_fault fr;
+
+	if (iova - v->window >= v->wsize)
+		return; /* edge probes outside the window: maybe outside the input range */
+	fr = ims_pt_translate(&w->f, w->m, w->root, iova, IMS_PT_ACC_R, &wk);
 
 	if (!a) {
 		ck_assert_msg(fr == IMS_PT_FAULT_NOT_PRESENT, "%s: 0x%" PRIx64 " should be unmapped, got %s",
@@ -318,7 +326,7 @@ static void run_variant(const struct variant *v, uint64_t seed, unsigned ops)
 	uint64_t s = seed;
 	unsigned maps = 0, eexist = 0, unmaps = 0;
 
-	world_init(&w, v, 1ull << 36);
+	world_init(&w, v, 1ull << 34);
 	for (unsigned i = 0; i < ops; i++) {
 		uint64_t r = ims_test_rand(&s);
 		uint64_t len = rand_len(&s, v);
@@ -327,7 +335,7 @@ static void run_variant(const struct variant *v, uint64_t seed, unsigned ops)
 		if (r % 3 != 0) {
 			/* pa keeps the iova's low bits often, so large leaves fit. */
 			uint64_t delta = (ims_test_rand(&s) % 64) << ((r >> 8) % 2 ? 30 : v->granule_shift);
-			uint64_t pa = ((iova & ((1ull << 40) - 1)) + delta) & ((1ull << 42) - 1);
+			uint64_t pa = ((iova & PA_MASK) + delta) & PA_MASK;
 			unsigned prot = prot_of(r >> 16);
 			int want = ref_overlaps(&w.ref, iova, len) ? -EEXIST : 0;
 			int rc = ims_pt_map(&w.f, w.m, &w.p, w.root, iova, pa, len, prot);
@@ -387,7 +395,7 @@ START_TEST(dense_small_window_splits)
 	uint64_t s = ims_test_seed(0xd0e5ull + (uint64_t)_i);
 	uint64_t base = v->window;
 
-	world_init(&w, v, 1ull << 36);
+	world_init(&w, v, 1ull << 34);
 	for (unsigned i = 0; i < 2000; i++) {
 		uint64_t r = ims_test_rand(&s);
 		uint64_t len = g * (1 + ims_test_rand(&s) % (r % 4 == 0 ? 1024 : 32));
@@ -427,7 +435,7 @@ START_TEST(enomem_leaves_state_unchanged)
 	tbytes = ims_pt_table_bytes(&w.f, 0) < 4096 ? 4096 : ims_pt_table_bytes(&w.f, 0);
 	span1 = 1ull << (w.f.shift[0] + w.f.bits[0]); /* what one leaf table covers */
 	w.m = ims_mem_new();
-	ck_assert_int_eq(ims_palloc_init(&w.p, w.m, 0x7f0000000000ull, 1ull << 30), 0);
+	ck_assert_int_eq(ims_palloc_init(&w.p, w.m, POOL_BASE, 1ull << 30), 0);
 	ck_assert_int_eq(ims_pt_alloc_root(&w.f, &w.p, &w.root), 0);
 	/* One page mapped first; its tables stay. */
 	ck_assert_int_eq(ims_pt_map(&w.f, w.m, &w.p, w.root, v->window, 0x200000000ull, g,
