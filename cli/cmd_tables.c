@@ -18,7 +18,7 @@
 #include "sim/palloc.h"
 #include "sim/pt.h"
 
-#define POOL_BASE 0x100000000ull /* table pages come from [4 GiB, 5 GiB) */
+#define POOL_BASE 0x1000000000ull /* table pages come from [64 GiB, 65 GiB) */
 #define POOL_SIZE (1ull << 30)
 
 static void print_line(void *arg, const char *line)
@@ -70,7 +70,7 @@ static int demo_format(const struct ims_pt_named *nf)
 	struct ims_mem *m;
 	struct ims_palloc p;
 	uint64_t root, all = 0, ro_iova = 0;
-	char sz[16];
+	char sz[32];
 	unsigned k = 0;
 	int rc = nf->make(&f);
 
