@@ -5,6 +5,7 @@
 #   make test       set up, build with ASan+UBSan, run unit suites and e2e tests
 #   make coverage   gcov build, run the tests, HTML report in build/coverage/
 #   make bench      build and run the benchmarks in bench/ (not part of test)
+#   make fuzz       build the libFuzzer targets and run each FUZZ_SECONDS
 #   make deps       install missing build/test dependencies with apt
 #   make clean
 #
@@ -38,7 +39,7 @@ HDRS      := $(shell find include sim models cli tests/unit bench -name '*.h' 2>
 # Per-variant object lists: $(call objs,variant,sources)
 objs = $(patsubst %.c,$(O)/$(1)/%.o,$(2))
 
-.PHONY: all demo test coverage bench deps clean .deps-ok
+.PHONY: all demo test coverage bench deps clean fuzz .deps-ok
 all: $(O)/libiommusim.a $(O)/iommusim
 
 # ---- compilation rules, one per variant --------------------------------
@@ -105,6 +106,26 @@ $(O)/rel/bench/%: $(O)/rel/bench/%.o $(O)/rel/libiommusim.a
 	$(CC) $(CFLAGS_rel) -o $@ $^ -lm
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+
+# ---- fuzz targets (libFuzzer, clang): tests/fuzz/fuzz_NAME.c --------------
+# `make fuzz` builds every target and runs each for FUZZ_SECONDS with its seed
+# corpus (tests/fuzz/corpus/NAME, if any); a crash or sanitizer report fails.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined
+$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lm
+fuzz: .deps-ok $(FUZZ_BINS)
+	@for b in $(FUZZ_BINS); do n=$$(basename $$b); mkdir -p $(O)/fuzz/corpus-$$n; \
+	  seeds=; [ -d tests/fuzz/corpus/$$n ] && seeds=tests/fuzz/corpus/$$n; \
+	  echo "== $$n for $(FUZZ_SECONDS) s"; \
+	  $$b -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(O)/fuzz/corpus-$$n $$seeds \
+	    2>$(O)/fuzz/$$n.log || { tail -n 60 $(O)/fuzz/$$n.log; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" $(O)/fuzz/$$n.log; done
 
 clean:
 	rm -rf $(O)

@@ -326,7 +326,8 @@ unsigned ims_pt_apply_updates(struct ims_mem *m, const struct ims_pt_walk *w);
 /* Allocates and zeroes a root table.  0 or -ENOMEM. */
 int ims_pt_alloc_root(const struct ims_pt_fmt *f, struct ims_palloc *p, uint64_t *root);
 /* Maps [iova, iova+len) to [pa, pa+len).  Returns 0; -EINVAL if iova, pa or
- * len is not a multiple of the smallest leaf size or len is 0; -ERANGE if
+ * len is not a multiple of the smallest leaf size or len is 0, or prot has
+ * neither R nor W; -ERANGE if
  * the range leaves the input address space or pa the output space; -EEXIST
  * if any page of the range is mapped already (nothing changes); -ENOMEM if a
  * table cannot be allocated (what was mapped by this call is undone). */

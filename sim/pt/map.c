@@ -309,6 +309,10 @@ int ims_pt_map(const struct ims_pt_fmt *f, struct ims_mem *m, struct ims_palloc 
 
 	if (rc)
 		return rc;
+	/* A mapping nobody may read or write is no mapping (VT-d SS would even
+	 * read it back as not present); Linux refuses it the same way. */
+	if (!(prot & (IMS_PT_PROT_R | IMS_PT_PROT_W)))
+		return -EINVAL;
 	if (any_mapped(&mp, f->top_level, root, iova, iova + len - 1))
 		return -EEXIST;
 	rc = map_level(&mp, f->top_level, root, iova, pa, len, prot);
