@@ -13,7 +13,10 @@
  * invalidation visits just the sets those pages hash to, for each entry size
  * present in the cache; when a range spans more pages than there are sets it
  * scans every set once.  Fields other than the address (domain, pasid, sid,
- * kind) are compared within the set.
+ * kind) are compared within the set.  A cache not keyed by address (context,
+ * PASID, STE/CD, DTE caches) therefore puts its key in addr with shift 0
+ * (e.g. addr = sid, or sid << 20 | pasid); entries that all have addr 0 would
+ * share one set.
  *
  * Replacement is LRU (exact, by access stamp) or random (a seeded,
  * deterministic generator): the same sequence of operations always evicts the
@@ -75,7 +78,8 @@ void *ims_cache_lookup_match(struct ims_cache *c, uint64_t addr,
 			     void *arg, struct ims_cache_tag *found);
 /* Inserts or replaces the entry with tag *t (addr aligned down to 2^shift),
  * evicting by the replacement policy when the set is full.  Returns the
- * stored value (copied from `value` when non-NULL, else zeroed). */
+ * stored value (copied from `value` when non-NULL, else zeroed); NULL when
+ * t->shift > 63. */
 void *ims_cache_insert(struct ims_cache *c, const struct ims_cache_tag *t, const void *value);
 
 /* Removes entries for which pred(tag, value, arg) is true (pred NULL: all).

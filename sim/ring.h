@@ -47,7 +47,9 @@ uint64_t ims_ring_ptr_mask(const struct ims_ring *r, uint64_t ptr);
 
 bool ims_ring_empty(const struct ims_ring *r, uint64_t prod, uint64_t cons);
 bool ims_ring_full(const struct ims_ring *r, uint64_t prod, uint64_t cons);
-/* Entries queued between cons and prod. */
+/* Entries queued between cons and prod.  For SMMU an inconsistent pair (prod
+ * more than N slots ahead of cons, IHI0070 §3.5.1) gives 0 here and 0 space:
+ * the SMMU neither consumes nor produces while it lasts. */
 uint32_t ims_ring_count(const struct ims_ring *r, uint64_t prod, uint64_t cons);
 /* Entries the producer may still add. */
 uint32_t ims_ring_space(const struct ims_ring *r, uint64_t prod, uint64_t cons);

@@ -51,8 +51,8 @@ uint64_t ims_stats_get(const struct ims_stats *s, const char *name);
 void ims_stats_reset(struct ims_stats *s); /* zero everything, keep names */
 
 /* Text table: "name  value" rows for counters, and for histograms "name
- * count mean p50 p99 max".  `scale_ns`, when > 0, also prints histogram
- * figures converted to ns (cycles / scale_ns GHz). */
+ * count mean p50 p99 max".  `ghz`, when > 0, also prints histogram
+ * figures converted to ns (cycles / ghz). */
 void ims_stats_print_table(const struct ims_stats *s, FILE *out, double ghz);
 /* One JSON object: {"counters":{...},"histograms":{"name":{"count":..,
  * "mean":..,"p50":..,"p99":..,"max":..},...}} followed by a newline. */
