@@ -25,6 +25,7 @@ enum ims_dma_type {
 };
 
 struct ims_dma_req {
+	uint32_t unit;    /* which IOMMU instance of the machine (0 by default) */
 	uint32_t sid;     /* requester: VT-d source-id, SMMUv3 StreamID, AMD DeviceID */
 	uint32_t pasid;   /* PASID/SubstreamID, or IMS_NO_PASID */
 	uint64_t addr;    /* IOVA (or HPA for TRANSLATED) */
@@ -34,6 +35,20 @@ struct ims_dma_req {
 	/* Page requests only. */
 	uint16_t prgi;    /* page request group index */
 	bool last;        /* last page in group (LPIG / L) */
+};
+
+/* What went wrong, vendor-neutral: the oracle speaks this, and every model
+ * classifies its own fault codes into it, so results can be compared. */
+enum ims_xlate_fault {
+	IMS_XF_NONE = 0,     /* translated */
+	IMS_XF_BLOCKED,      /* nothing attached / abort configuration */
+	IMS_XF_NOT_PRESENT,  /* no translation for the IOVA */
+	IMS_XF_PERMISSION,   /* translation exists, rights do not cover the access */
+	IMS_XF_ADDRESS,      /* IOVA outside the input range / aperture */
+	IMS_XF_CONFIG,       /* invalid context/PASID/STE/CD/DTE entry */
+	IMS_XF_WALK_ABORT,   /* reading a table or configuration failed */
+	IMS_XF_PAGE_REQUEST, /* a page request was issued; retry after response */
+	IMS_XF_NFAULTS
 };
 
 enum ims_dma_status {
@@ -50,6 +65,7 @@ struct ims_dma_result {
 	unsigned size_shift;  /* size of the translation used (TLB entry reach) */
 	uint32_t fault;       /* the model's own code: VT-d fault reason, SMMUv3 event
 				 type, AMD-Vi event code; 0 when none */
+	enum ims_xlate_fault xfault; /* the same, vendor-neutral */
 	bool reported;        /* the fault was logged (not suppressed, e.g. by FPD) */
 	bool iotlb_hit;       /* served from the IOTLB */
 	unsigned mem_reads;   /* memory reads the IOMMU made for this request */
