@@ -129,3 +129,4 @@ fuzz: .deps-ok $(FUZZ_BINS)
 
 clean:
 	rm -rf $(O)
+.SECONDARY:

@@ -106,15 +106,29 @@ static bool any_mapped(const struct mapper *mp, unsigned level, uint64_t table, 
 	}
 }
 
-static bool table_empty(const struct mapper *mp, unsigned level, uint64_t table)
+/* Is the table empty?  Entries next to `hint` (the last slot cleared) are
+ * looked at first, because unmaps usually run in address order and a
+ * neighbour still in use answers at once; then the whole table, decoding
+ * only entries that are not all-zero (the mapper clears entries to zero). */
+static bool table_empty(const struct mapper *mp, unsigned level, uint64_t table, uint64_t hint)
 {
 	uint64_t n = 1ull << mp->f->bits[level];
 
-	for (uint64_t i = 0; i < n; i++) {
-		struct ims_pt_entry e;
-		mp->f->ops->decode(mp->f, level, rd(mp, table + 8 * i), &e);
-		if (e.type != IMS_PTE_INVALID)
-			return false;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t k = 0; k < n; k++) {
+			uint64_t i = pass ? k : (k ? hint + n - 1 : hint + 1);
+			uint64_t pte;
+			struct ims_pt_entry e;
+
+			if (pass == 0 && k >= 2)
+				break; /* the two neighbours: hint+1 and hint-1 (wrapping) */
+			pte = rd(mp, table + 8 * (i & (n - 1)));
+			if (!pte)
+				continue;
+			mp->f->ops->decode(mp->f, level, pte, &e);
+			if (e.type != IMS_PTE_INVALID)
+				return false;
+		}
 	}
 	return true;
 }
@@ -221,7 +235,7 @@ static void unmap_level(const struct mapper *mp, unsigned level, uint64_t table,
 			*unmapped += span;
 		} else if (e.type == IMS_PTE_TABLE && e.fault == IMS_PT_OK && e.next_level < level) {
 			unmap_level(mp, e.next_level, e.addr, a, end, unmapped);
-			if (table_empty(mp, e.next_level, e.addr)) {
+			if (table_empty(mp, e.next_level, e.addr, ims_pt_index(f, e.next_level, end))) {
 				wr(mp, slot, 0);
 				ims_palloc_free(mp->p, e.addr, table_order(f, e.next_level));
 			}
