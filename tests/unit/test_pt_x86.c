@@ -12,6 +12,7 @@
 #include "sim/mem.h"
 #include "sim/palloc.h"
 #include "sim/pt.h"
+#include "tests/unit/pt_expect.h"
 #include "tests/unit/tharness.h"
 
 /* Table pages of the hand-built trees. */
@@ -94,49 +95,8 @@ static void build5(void)
 	wr(PML5E_PA, PML4 | 0x7);
 }
 
-static struct ims_pt_walk walk(const struct ims_pt_fmt *f, uint64_t root, uint64_t iova,
-			       unsigned access)
-{
-	struct ims_pt_walk w;
-	enum ims_pt_fault r;
-
-	memset(&w, 0xa5, sizeof(w)); /* the walker must fill it */
-	r = ims_pt_translate(f, m, root, iova, access, &w);
-	ck_assert_int_eq(r, w.fault);
-	return w;
-}
-
-#define EXPECT_OK(w, oa_, shift_, perms_)                                   \
-	do {                                                                \
-		ck_assert_str_eq(ims_pt_fault_name((w).fault), "ok");       \
-		ck_assert_u64_eq((w).oa, (oa_));                            \
-		ck_assert_uint_eq((w).size_shift, (shift_));                \
-		ck_assert_uint_eq((w).run_shift, (shift_));                 \
-		ck_assert_uint_eq((w).perms, (perms_));                     \
-	} while (0)
-
-#define EXPECT_FAULT(w, fault_, level_)                                           \
-	do {                                                                      \
-		ck_assert_str_eq(ims_pt_fault_name((w).fault), ims_pt_fault_name(fault_)); \
-		ck_assert_int_eq((w).level, (level_));                            \
-		ck_assert_uint_eq((w).nupdates, 0);                               \
-	} while (0)
-
-#define EXPECT_READ(w, i, level_, table_, pa_, pte_)                \
-	do {                                                        \
-		ck_assert_uint_eq((w).reads[i].level, (level_));    \
-		ck_assert_u64_eq((w).reads[i].table, (table_));     \
-		ck_assert_u64_eq((w).reads[i].pa, (pa_));           \
-		ck_assert_u64_eq((w).reads[i].pte, (pte_));         \
-	} while (0)
-
-#define EXPECT_UPDATE(w, i, level_, pa_, old_, new_)                \
-	do {                                                        \
-		ck_assert_uint_eq((w).updates[i].level, (level_));  \
-		ck_assert_u64_eq((w).updates[i].pa, (pa_));         \
-		ck_assert_u64_eq((w).updates[i].old, (old_));       \
-		ck_assert_u64_eq((w).updates[i].new, (new_));       \
-	} while (0)
+/* Walks in this file use the suite's memory. */
+#define walk(f, root, iova, access) pt_expect_walk((f), m, (root), (iova), (access))
 
 /* ---- page sizes -------------------------------------------------------- */
 
