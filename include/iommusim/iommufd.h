@@ -43,7 +43,6 @@
  *                -ENOENT too.
  *   -ENOMEM      the host ran out of memory.
  *   -EOVERFLOW   an address or length computation would wrap.
- *   -ENOSYS      the command is declared but not implemented yet.
  *
  * Structs are read as a whole before the command runs; fields the caller did
  * not include (a shorter `size`) read as zero.  Output fields are written
@@ -379,6 +378,9 @@ struct ims_option {
  *   -EOPNOTSUPP  object_id != 0.
  *   SET: -EBUSY  the context holds any object; -EINVAL value not 0 or 1.
  *   (The simulator treats every caller as privileged: no -EPERM.)
+ * VIOMMU: object_id = a vIOMMU; val64 means what the model says (AMD HW
+ * vIOMMU control bits).  -ENOENT not a vIOMMU; -EOPNOTSUPP the model has no
+ * options; else the model's errno.
  * HUGE_PAGES: 1 (default) lets domains use large pages; 0 limits every
  * domain of the IOAS to 4 KiB pages and raises the IOVA alignment to 4096.
  *   -ENOENT      object_id is not an IOAS.
@@ -478,9 +480,14 @@ struct ims_hwpt_alloc {
  *   (Intel style).  Only FAULT_ID_VALID and PASID flags are allowed.
  * pt_id = vIOMMU: a nested HWPT through the vIOMMU (required for SMMUv3 and
  *   AMD; the vIOMMU supplies the VMID / guest ID).
+ * With FAULT_ID_VALID, page requests of devices attached to the HWPT go to
+ * the FAULT queue fault_id (which then cannot be destroyed before the HWPT).
  *   -EOPNOTSUPP  reserved fields; unknown flags; flags not allowed for the
- *                kind; vendor data missing or of a type the model refuses;
- *                the model cannot do it.
+ *                kind (nested: only FAULT_ID_VALID and PASID; paging:
+ *                FAULT_ID_VALID together with NEST_PARENT); DIRTY_TRACKING
+ *                for a device whose IOMMU cannot track; vendor data with a
+ *                paging HWPT, missing for a nested one, or of a type the
+ *                model refuses; the model cannot do it.
  *   -EINVAL      data_type NONE with data_len != 0, or a type with
  *                data_len 0; pt_id missing or of a kind that cannot hold a
  *                HWPT (note: -EINVAL, not -ENOENT); the parent is automatic,
@@ -587,7 +594,8 @@ struct ims_hwpt_set_dirty_tracking {
 /*
  * Starts or stops dirty tracking of a paging HWPT.  Enabling first clears
  * every dirty bit so the next read is a clean snapshot.
- *   -EOPNOTSUPP  unknown flags / reserved; the domain cannot track dirty.
+ *   -EOPNOTSUPP  unknown flags / reserved; the HWPT was not allocated with
+ *                IMS_HWPT_ALLOC_DIRTY_TRACKING or its domain cannot track.
  *   -ENOENT      hwpt_id is not a paging HWPT.
  */
 int ims_hwpt_set_dirty_tracking(struct ims_ctx *ctx, struct ims_hwpt_set_dirty_tracking *cmd);
@@ -610,12 +618,18 @@ struct ims_hwpt_get_dirty_bitmap {
 };
 /*
  * Reports which pages of [iova, iova+length) were written since the last
- * clear, and clears them unless NO_CLEAR.
- *   -EOPNOTSUPP  unknown flags / reserved; the domain cannot track dirty.
+ * clear, and clears them unless NO_CLEAR.  Bits are only set (ORed into
+ * data), never cleared: zero the array first.  data holds
+ * ceil(length / page_size / 64) words.
+ *   -EOPNOTSUPP  unknown flags / reserved; the HWPT was not allocated with
+ *                IMS_HWPT_ALLOC_DIRTY_TRACKING or its domain cannot track.
  *   -ENOENT      hwpt_id is not a paging HWPT.
+ *   -EINVAL      length 0.
  *   -EOVERFLOW   iova + length - 1 wraps.
  *   -EINVAL      iova or iova+length not aligned to the IOAS alignment or to
- *                page_size; page_size 0; the range is not fully mapped.
+ *                page_size; page_size 0 or not a power of two; the range is
+ *                not fully mapped.
+ *   -EFAULT      data is NULL.
  */
 int ims_hwpt_get_dirty_bitmap(struct ims_ctx *ctx, struct ims_hwpt_get_dirty_bitmap *cmd);
 
@@ -713,17 +727,23 @@ struct ims_fault_alloc {
 int ims_fault_queue_alloc(struct ims_ctx *ctx, struct ims_fault_alloc *cmd);
 
 /*
- * Reads whole fault groups into buf as struct ims_hwpt_pgfault records.
- * Returns the bytes written (0 when nothing is pending or the next group does
- * not fit), or -ESPIPE when len is not a multiple of 40, -ENOENT when
- * fault_id is not a FAULT queue, -EFAULT for a NULL buf with len > 0.
+ * Reads whole fault groups into buf as struct ims_hwpt_pgfault records, in
+ * the order their last request arrived, requests of a group in arrival
+ * order.  Every record of a group carries the group's cookie (the lowest
+ * number from 1 not waiting for a response); pasid is 0 without
+ * PASID_VALID.  Returns the bytes written (0 when nothing is pending or the
+ * next group does not fit), or -ESPIPE when len is not a multiple of 40,
+ * -ENOENT when fault_id is not a FAULT queue, -EFAULT for a NULL buf with
+ * len > 0.
  */
 long ims_fault_read(struct ims_ctx *ctx, uint32_t fault_id, void *buf, size_t len);
 /*
  * Consumes struct ims_hwpt_page_response records from buf (len a multiple
- * of 8) and sends each response to the device.  Returns the bytes consumed;
- * when a record is bad (unknown cookie, code not SUCCESS/INVALID: -EINVAL)
- * returns the bytes consumed before it, or the error if none were.
+ * of 8, else -ESPIPE) and sends each response to the device that asked
+ * (for the group's last request).  Returns the bytes consumed; when a record
+ * is bad (unknown cookie, code not SUCCESS/INVALID: -EINVAL) returns the
+ * bytes consumed before it, or the error if none were.  -ENOENT when
+ * fault_id is not a FAULT queue, -EFAULT for a NULL buf with len > 0.
  */
 long ims_fault_write(struct ims_ctx *ctx, uint32_t fault_id, const void *buf, size_t len);
 
@@ -770,8 +790,10 @@ struct ims_viommu_alloc {
 	uint64_t data_uptr; /* C pointer to the vendor struct (in/out) */
 };
 /*
- *   -EOPNOTSUPP  flags; type DEFAULT; the model or this device's IOMMU has
- *                no vIOMMU of this type.
+ * The vIOMMU belongs to the physical IOMMU (unit) of dev_id: nested HWPTs,
+ * vDEVICEs made through it must be for devices on that unit.
+ *   -EOPNOTSUPP  flags; reserved; type DEFAULT; the model or this device's
+ *                IOMMU has no vIOMMU of this type.
  *   -ENOENT      dev_id is not a device; hwpt_id is not a paging HWPT.
  *   -EINVAL      the HWPT is not NEST_PARENT; vendor data required but absent.
  */
@@ -862,7 +884,8 @@ struct ims_veventq_alloc {
 int ims_veventq_alloc(struct ims_ctx *ctx, struct ims_veventq_alloc *cmd);
 
 /*
- * Reads whole events (header + payload) into buf.  Returns bytes written
+ * Reads whole events (header + payload) into buf, oldest first, then the
+ * LOST_EVENTS header if one stands at the tail.  Returns bytes written
  * (0 when empty or the next event does not fit), -ENOENT for an unknown
  * queue, -EFAULT for a NULL buf with len > 0.
  */
@@ -892,11 +915,15 @@ struct ims_hw_queue_alloc {
  * Gives a guest-owned ring to the hardware.  The range, widened to whole
  * pages, is pinned through the vIOMMU's stage-2 IOAS: while the queue exists
  * IOAS_UNMAP of those pages fails with -EBUSY.
+ * The model may declare that the queue depends on another one of the same
+ * vIOMMU (Tegra: each VCMDQ on the previous index); DESTROY of that other
+ * queue then fails with -EBUSY while this one exists.
  *   -EOPNOTSUPP  flags; type DEFAULT or not supported by the model.
  *   -EINVAL      length 0; model rules (index order, size, alignment).
  *   -EOVERFLOW   nesting_parent_iova + length - 1 wraps.
  *   -ENOENT      vIOMMU missing; part of the range is not mapped.
- *   -EFAULT      the pages are not physically contiguous.
+ *   -EFAULT      the pages are not physically contiguous, or cannot be
+ *                pinned (an abort range of the simulated memory).
  *   -EEXIST      index in use.
  */
 int ims_hw_queue_alloc(struct ims_ctx *ctx, struct ims_hw_queue_alloc *cmd);
@@ -920,15 +947,20 @@ struct ims_device_bind {
 	uint32_t pri;        /* 1: the device issues page requests (needs ats) */
 	uint32_t out_dev_id; /* out */
 };
-/*   -EINVAL  pasid_bits > 20; ats/pri not 0 or 1; unit beyond the model's
- *            units; the model refuses the device.
- *   -EEXIST  a bound device already has this (unit, sid).
- *   -ENODEV  the context has no model. */
+/* Devices on one unit whose model reports the same group_id form an
+ * iommu_group: the hardware of every device of the group follows the
+ * group's attachments (see DEVICE_ATTACH), including a device bound later.
+ *   -EOPNOTSUPP  flags.
+ *   -ENODEV      the context has no model.
+ *   -EINVAL      pasid_bits > 20; ats/pri not 0 or 1; pri without ats; unit
+ *                beyond the model's units; the model refuses the device.
+ *   -EEXIST      a bound device already has this (unit, sid). */
 int ims_device_bind(struct ims_ctx *ctx, struct ims_device_bind *cmd);
 
 /* IMS_CMD_DEVICE_UNBIND: the binding driver lets go (closing the VFIO
- * device): detaches every PASID and the RID, destroys the device's vDEVICE
- * (leaving its ID as a tombstone) and destroys the DEVICE object. */
+ * device): detaches every PASID and the RID, answers its open page requests
+ * INVALID, destroys the device's vDEVICE (leaving its ID as a tombstone) and
+ * destroys the DEVICE object.  -ENOENT not a device. */
 struct ims_device_unbind {
 	uint32_t size;
 	uint32_t dev_id;
@@ -948,14 +980,50 @@ struct ims_device_attach {
 	uint32_t pasid;  /* with IMS_DEVICE_ATTACH_PASID */
 	uint32_t reserved; /* must be 0 */
 };
-/* ATTACH: the RID or PASID must not be attached (-EBUSY for a PASID).
- * REPLACE: it must be attached (-EINVAL otherwise); the switch is atomic and
- * on failure the old attachment stays.  Other errors follow iommufd §3. */
+/*
+ * pt_id = IOAS: an automatic paging HWPT of that IOAS that the device can use
+ * is reused, else one is made (iommufd §3.6); it is destroyed when its last
+ * device leaves.  pt_id = HWPT: that HWPT.  Attaching the RID to a paging
+ * HWPT reserves the device's reserved regions and the complement of its
+ * aperture in the HWPT's IOAS (not for PASIDs, §3.7).
+ *
+ * Groups (§3.5): all devices of an iommu_group use one HWPT per PASID (and
+ * for the RID).  The first device attached switches the hardware of the
+ * whole group, the last one detached blocks it; each device must still be
+ * attached itself to register its reserved regions.  REPLACE moves the
+ * whole group.
+ *
+ * ATTACH: this device must not be attached there yet.
+ * REPLACE: it must be; the switch is atomic and on failure the old
+ * attachment stays.  Replacing with the HWPT already attached does nothing.
+ * Page-request groups open through the old attachment are answered INVALID.
+ *   -EOPNOTSUPP  unknown flags (VFIO says -EINVAL); reserved.
+ *   -ENOENT      dev_id not a device; pt_id not an object.
+ *   -EINVAL      pt_id neither an IOAS nor a HWPT; with PASID: pasid 0 or
+ *                0xffffffff (0 is how Linux names the RID), a device without
+ *                PASIDs, a pasid beyond its width, an IOAS (automatic HWPTs
+ *                are not PASID-compatible), a HWPT without
+ *                IMS_HWPT_ALLOC_PASID, or the RID attached to such a HWPT;
+ *                on the RID: a HWPT without IMS_HWPT_ALLOC_PASID while a
+ *                PASID is attached; another device of the group uses a
+ *                different HWPT there; a DIRTY_TRACKING HWPT and a device
+ *                that cannot track; REPLACE of what is not attached; the
+ *                model refuses the domain.
+ *   -EBUSY       ATTACH where this device is attached already.
+ *   -EADDRINUSE  a reserved region or the aperture complement hits an area
+ *                or an allowed range of the IOAS.
+ *   others       the model's (-ENOENT SMMUv3 translating vSTE without a
+ *                vDEVICE, -EBUSY SMMUv3 SSIDs in use, ...).
+ */
 int ims_device_attach(struct ims_ctx *ctx, struct ims_device_attach *cmd);
 int ims_device_replace(struct ims_ctx *ctx, struct ims_device_attach *cmd);
 
 /* IMS_CMD_DEVICE_DETACH (VFIO_DEVICE_DETACH_IOMMUFD_PT): the RID or PASID
- * returns to blocked DMA; detaching an unattached PASID does nothing. */
+ * returns to blocked DMA (once no other device of the group is attached
+ * there); page-request groups open through it are answered INVALID.
+ * Detaching what is not attached does nothing.
+ *   -EOPNOTSUPP unknown flags; -ENOENT not a device; -EINVAL PASID flag with
+ *   pasid 0xffffffff. */
 struct ims_device_detach {
 	uint32_t size;
 	uint32_t flags; /* IMS_DEVICE_ATTACH_PASID */

@@ -91,7 +91,8 @@ int ims_mmio_read(struct ims_ctx *ctx, unsigned unit, uint64_t off, unsigned wid
 int ims_mmio_write(struct ims_ctx *ctx, unsigned unit, uint64_t off, unsigned width,
 		   uint64_t val);
 /* The MMIO page of a vIOMMU that the guest reaches directly (Tegra VINTF
- * page0, AMD VF-MMIO).  -ENOENT not a vIOMMU; -EOPNOTSUPP none. */
+ * page0, AMD VF-MMIO).  -ENOENT not a vIOMMU; -EINVAL width not 4 or 8 (or
+ * val NULL); -EOPNOTSUPP none; else the model's answer. */
 int ims_viommu_mmio_read(struct ims_ctx *ctx, uint32_t viommu_id, uint64_t off,
 			 unsigned width, uint64_t *val);
 int ims_viommu_mmio_write(struct ims_ctx *ctx, uint32_t viommu_id, uint64_t off,
@@ -99,7 +100,8 @@ int ims_viommu_mmio_write(struct ims_ctx *ctx, uint32_t viommu_id, uint64_t off,
 
 /* One DMA from a bound device (dev_id) — unit and sid come from the device.
  * req->unit and req->sid are ignored.  0 with *res filled, -ENOENT unknown
- * device, -EINVAL bad request. */
+ * device, -EINVAL bad request (NULL, or crossing a 4 KiB page), -EBADF ctx
+ * NULL, -ENODEV no model. */
 int ims_dma(struct ims_ctx *ctx, uint32_t dev_id, const struct ims_dma_req *req,
 	    struct ims_dma_result *res);
 /* One DMA by raw requester ID, bound or not (trace `dma sid=N`). */
@@ -109,9 +111,44 @@ int ims_dma_raw(struct ims_ctx *ctx, const struct ims_dma_req *req, struct ims_d
  * The oracle: what the API state says must happen to an access by dev_id
  * (at pasid, or IMS_NO_PASID) to iova — computed from IOAS areas and, for
  * nested HWPTs, the guest stage-1 table read through sim/pt without caches,
- * composed with stage 2.  *res gets status IMS_DMA_OK with pa and perms,
- * or IMS_DMA_FAULT with the class in xfault (fault, the vendor code, is 0).
- * -ENOENT unknown device.
+ * composed with stage 2.  *res gets status IMS_DMA_OK with pa and perms
+ * (IMS_PT_* rights of both stages ANDed), or IMS_DMA_FAULT with the class in
+ * xfault; every other field is 0 (no vendor code, no page size, no cost).
+ *
+ * The attachment used is the one the model was told about for that device
+ * and PASID (a device also follows its iommu_group's attachments).  A PASID
+ * without an attachment of its own is translated by the RID's nested HWPT
+ * when that holds the guest's PASID table (SMMUv3 vSTE with a CD table or
+ * bypass, AMD guest DTE); otherwise it is blocked.
+ *
+ * Classes, which models use to classify their own fault codes:
+ *   IMS_XF_BLOCKED      nothing attached; abort configuration (SMMUv3 vSTE
+ *                       V=0 or Cfg abort, S1DSS terminate / SSID 0 reserved).
+ *   IMS_XF_ADDRESS      iova outside a paging domain's aperture windows or
+ *                       the stage-2 aperture; non-canonical / out-of-range
+ *                       stage-1 input (sim/pt IMS_PT_FAULT_INPUT).
+ *   IMS_XF_NOT_PRESENT  no IOAS area at the address (either stage); a
+ *                       stage-1 entry not present; SMMUv3 EPDx range or access
+ *                       flag fault; AMD GCR3 entry not valid.
+ *   IMS_XF_PERMISSION   rights of either stage do not cover the access;
+ *                       VT-d supervisor request without SRE.
+ *   IMS_XF_CONFIG       malformed guest structure: reserved bits, bad level,
+ *                       output beyond the address size in a stage-1 entry;
+ *                       SMMUv3 C_BAD_SUBSTREAMID / C_BAD_CD cases; AMD PASID
+ *                       beyond the GCR3 levels; vtd_s1 addr_width not 48/57.
+ *   IMS_XF_WALK_ABORT   reading a guest table or CD/GCR3 entry failed
+ *                       (simulated memory abort range).
+ * Stage-2 faults while reading guest structures keep their own class.
+ *
+ * Assumptions where the API state does not say: guest physical addresses
+ * and stage-1 output up to 52 bits; VT-d first stage with 1 GiB pages; AMD
+ * v2 with NX checked (NXSup); SMMUv3 stage 1 without IDR3.STT; accessed/
+ * dirty updates always succeed (the oracle never writes memory).  Reads of
+ * guest memory are counted by ims_mem as IMS_MEM_WALK / IMS_MEM_CONFIG.
+ *
+ *   -EBADF ctx NULL; -EINVAL res NULL; -ENOENT unknown device;
+ *   -EOPNOTSUPP the nested HWPT has vendor data of a type the oracle cannot
+ *   read (e.g. a test model's own).
  */
 int ims_oracle(struct ims_ctx *ctx, uint32_t dev_id, uint32_t pasid, uint64_t iova,
 	       unsigned access, struct ims_dma_result *res);

@@ -191,28 +191,40 @@ struct ims_iopf {
 
 /*
  * Delivers a page request to the FAULT queue of the HWPT attached to the
- * device's RID or PASID.  0 when queued; -ENOENT when nothing is attached
- * there; -EOPNOTSUPP when that HWPT has no FAULT queue (the model then
- * answers the device INVALID itself, as hardware without a handler would).
- * The response comes back through ops->page_response.
+ * device's RID or PASID.  Requests without `last` wait until the last
+ * request of their group (same pasid and grpid) arrives; the group is then
+ * queued whole.  0 when accepted; -ENOENT when nothing is attached there;
+ * -EOPNOTSUPP when that HWPT has no FAULT queue (the model then answers the
+ * device INVALID itself, as hardware without a handler would); -ENOSPC when
+ * the device has 1024 unfinished requests already; -ENOMEM; -EINVAL NULL
+ * argument.  The response comes back through ops->page_response, once per
+ * group, for the group's last request; groups still open when their
+ * attachment goes away are answered INVALID by the core.
  */
 int ims_report_iopf(struct ims_ctx *ctx, struct ims_device *dev, const struct ims_iopf *f);
 /*
  * Queues a vEVENT of `type` (IMS_VEVENTQ_TYPE_*) with its payload on the
- * vIOMMU's queue of that type.  0 when queued or counted as lost; -ENOENT
- * when the vIOMMU has no queue of that type.
+ * vIOMMU's queue of that type.  Every call takes the queue's next sequence
+ * number; when the queue is full the event is dropped and a LOST_EVENTS
+ * marker left for the reader (iommufd §2.20).  Report events of a device
+ * only once it has a vDEVICE.  0 when queued or counted as lost; -ENOENT
+ * when the vIOMMU has no queue of that type; -EINVAL for a NULL viommu, NULL
+ * data with len > 0, or len above 4096.
  */
 int ims_report_vevent(struct ims_ctx *ctx, struct ims_viommu *viommu, uint32_t type,
 		      const void *data, size_t len);
 /* HW queue ordering (Tegra VCMDQs, iommufd §2.21): records that `q` depends
  * on `dep`, so DESTROY of `dep` fails with -EBUSY while `q` exists.  Call
- * from hw_queue_alloc; the core drops the dependency when `q` is freed.
- * 0, or -EINVAL when the two queues belong to different vIOMMUs. */
+ * from hw_queue_alloc; the core drops the dependency when `q` is freed, also
+ * when hw_queue_alloc fails afterwards.  One dependency per queue.  0, or
+ * -EINVAL when the two queues belong to different vIOMMUs, are the same, or
+ * q has a dependency already. */
 int ims_hw_queue_depend(struct ims_ctx *ctx, struct ims_hw_queue *q, struct ims_hw_queue *dep);
 
 /* Dirty bitmap being filled by read_and_clear_dirty. */
 struct ims_dirty_bitmap;
-/* Marks [iova, iova+len) dirty in the bitmap being returned to the user. */
+/* Marks [iova, iova+len) dirty in the bitmap being returned to the user
+ * (bits outside the user's range are ignored; bm NULL does nothing). */
 void ims_dirty_record(struct ims_dirty_bitmap *bm, uint64_t iova, uint64_t len);
 
 /* ---- The ops ---------------------------------------------------------------- */
@@ -284,7 +296,8 @@ struct ims_model_ops {
 	int (*set_dirty_tracking)(void *inst, void *dom, bool enable);
 	/* Calls ims_dirty_record for every dirty page in [iova, iova+len) and,
 	 * unless IMS_HWPT_GET_DIRTY_BITMAP_NO_CLEAR is in flags, clears the
-	 * dirty state and flushes what must be flushed. */
+	 * dirty state and flushes what must be flushed.  bm is NULL when the
+	 * core only clears (before enabling tracking). */
 	int (*read_and_clear_dirty)(void *inst, void *dom, uint64_t iova, uint64_t len,
 				    unsigned flags, struct ims_dirty_bitmap *bm);
 
@@ -310,7 +323,11 @@ struct ims_model_ops {
 	 * old stays attached.  Blocking (dom == NULL) never fails.  Vendor
 	 * refusals: -EINVAL (incompatible domain), -EBUSY (SMMUv3 nested with
 	 * SSIDs in use), -ENOENT (SMMUv3 translating vSTE without vDEVICE),
-	 * -EOPNOTSUPP.  The core has checked the generic rules of iommufd §3. */
+	 * -EOPNOTSUPP.  The core has checked the generic rules of iommufd §3.
+	 * The core calls this for every device of an iommu_group (same unit and
+	 * group_id) when the group's attachment at that PASID changes, and for
+	 * a device that joins or leaves a group that is attached; PASIDs only
+	 * for devices whose PASID width covers them. */
 	int (*attach)(void *inst, void *dev, uint32_t pasid, void *dom, void *old);
 	/* A response to a page request group (IMS_PAGE_RESP_*), from the user
 	 * or automatic (INVALID) on detach / FAULT destroy.  Send the PRG

@@ -414,6 +414,9 @@ int ims_cmd_option(struct ims_ucmd *ucmd)
 	case IMS_OPTION_HUGE_PAGES:
 		rc = ims_ioas_option(ucmd);
 		break;
+	case IMS_OPTION_VIOMMU:
+		rc = ims_viommu_option(ucmd);
+		break;
 	default:
 		return ims_err(ucmd->ctx, -EOPNOTSUPP, "OPTION: unknown option %u",
 			       cmd->option_id);
