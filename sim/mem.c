@@ -559,6 +559,7 @@ const char *ims_mem_kind_name(enum ims_mem_kind k)
 		[IMS_MEM_QUEUE] = "queue",
 		[IMS_MEM_DATA] = "data",
 		[IMS_MEM_DRIVER] = "driver",
+		[IMS_MEM_ORACLE] = "oracle",
 	};
 	return (unsigned)k < IMS_MEM_NKINDS ? names[k] : "invalid";
 }

@@ -40,6 +40,7 @@ enum ims_mem_kind {
 	IMS_MEM_QUEUE,  /* command/invalidation/event/fault/page-request queues */
 	IMS_MEM_DATA,   /* the device's DMA payload itself */
 	IMS_MEM_DRIVER, /* software (host driver, guest, test) building state */
+	IMS_MEM_ORACLE, /* the checker (oracle) reading guest tables: never charged */
 	IMS_MEM_NKINDS
 };
 

@@ -272,6 +272,8 @@ struct ims_pt_walk_req {
 					     the configuration (AMD DTE IR/IW);
 					     IMS_PT_PERM_ALL when nothing restricts */
 	const struct ims_pt_hooks *hooks; /* NULL: table addresses are physical */
+	enum ims_mem_kind kind;           /* who reads (0 = IMS_MEM_WALK, the IOMMU;
+					     IMS_MEM_ORACLE for the checker) */
 };
 
 /* One table entry read by the walk. */
@@ -303,8 +305,8 @@ struct ims_pt_walk {
 	struct ims_pt_update updates[IMS_PT_MAX_LEVELS];
 };
 
-/* Translates req->iova.  Reads table entries with ims_mem_fetch64(kind
- * WALK); changes nothing in memory (A/D updates are returned, not made).
+/* Translates req->iova.  Reads table entries with ims_mem_fetch64(req->kind);
+ * changes nothing in memory (A/D updates are returned, not made).
  * Always fills *w; returns w->fault. */
 enum ims_pt_fault ims_pt_walk(const struct ims_pt_fmt *f, struct ims_mem *m,
 			      const struct ims_pt_walk_req *req, struct ims_pt_walk *w);

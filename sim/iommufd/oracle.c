@@ -121,7 +121,7 @@ static enum ims_xlate_fault read_guest(struct nested_walk *nw, uint64_t gpa, voi
 
 	if (xf != IMS_XF_NONE)
 		return xf;
-	if (!ims_mem_fetch(nw->ctx->mem, pa, buf, len, IMS_MEM_CONFIG))
+	if (!ims_mem_fetch(nw->ctx->mem, pa, buf, len, IMS_MEM_ORACLE))
 		return IMS_XF_WALK_ABORT;
 	return IMS_XF_NONE;
 }
@@ -156,7 +156,7 @@ static enum ims_xlate_fault walk_s1(struct nested_walk *nw, const struct ims_pt_
 	struct ims_pt_hooks hooks = { s2_table_hook, nw };
 	struct ims_pt_walk_req req = {
 		.iova = iova, .access = access, .table = root, .start_level = -1,
-		.perms = IMS_PT_PERM_ALL, .hooks = &hooks,
+		.perms = IMS_PT_PERM_ALL, .hooks = &hooks, .kind = IMS_MEM_ORACLE,
 	};
 	struct ims_pt_walk w;
 	enum ims_pt_fault pf = ims_pt_walk(f, nw->ctx->mem, &req, &w);

@@ -89,7 +89,7 @@ enum ims_pt_fault ims_pt_walk(const struct ims_pt_fmt *f, struct ims_mem *m,
 		r->level = level;
 		r->table = table;
 		r->pa = base + 8ull * ims_pt_index(f, level, iova);
-		if (!ims_mem_fetch64(m, r->pa, IMS_MEM_WALK, &pte))
+		if (!ims_mem_fetch64(m, r->pa, req->kind, &pte))
 			return stop(w, IMS_PT_FAULT_WALK_ABORT, (int)level);
 		r->pte = pte;
 		w->nreads++;

@@ -226,6 +226,25 @@ START_TEST(oracle_vtd_s1_composes_both_stages)
 }
 END_TEST
 
+/* The checker's guest-table reads are its own kind: they never show up as
+ * the hardware's walk or configuration traffic (which the cost model and
+ * the replay summary count). */
+START_TEST(oracle_reads_are_not_counted_as_hardware_reads)
+{
+	struct guest g = guest_new();
+	const struct ims_mem_counters *c = ims_mem_counters(ims_ctx_mem(g.ctx));
+
+	x86_guest_tables(g.ctx);
+	ck_assert_int_eq(t_attach(g.ctx, g.dev, vtd_nested(&g, IMS_VTD_S1_SRE, 48, 0), NULL), 0);
+	ims_mem_reset_counters(ims_ctx_mem(g.ctx));
+	ck_ok(ora(&g, IMS_NO_PASID, 0x400010, IMS_ACC_READ), pa_of(0x200010));
+	ck_assert_u64_eq(c->reads[IMS_MEM_WALK], 0);
+	ck_assert_u64_eq(c->reads[IMS_MEM_CONFIG], 0);
+	ck_assert_u64_eq(c->reads[IMS_MEM_ORACLE], 4);
+	t_ctx_free(g.ctx);
+}
+END_TEST
+
 START_TEST(oracle_vtd_s1_permission_faults)
 {
 	struct guest g = guest_new();
@@ -788,6 +807,7 @@ Suite *ims_test_suite(void)
 	tcase_add_test(tc, oracle_pasid_uses_the_pasid_attachment);
 	tcase_add_test(tc, oracle_errnos);
 	tcase_add_test(tc, oracle_vtd_s1_composes_both_stages);
+	tcase_add_test(tc, oracle_reads_are_not_counted_as_hardware_reads);
 	tcase_add_test(tc, oracle_vtd_s1_permission_faults);
 	tcase_add_test(tc, oracle_vtd_s1_supervisor_needs_sre);
 	tcase_add_test(tc, oracle_vtd_s1_not_present_address_and_config_faults);

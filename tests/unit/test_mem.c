@@ -379,6 +379,7 @@ START_TEST(counters_are_kept_per_kind)
 	ck_assert_str_eq(ims_mem_kind_name(IMS_MEM_QUEUE), "queue");
 	ck_assert_str_eq(ims_mem_kind_name(IMS_MEM_DATA), "data");
 	ck_assert_str_eq(ims_mem_kind_name(IMS_MEM_DRIVER), "driver");
+	ck_assert_str_eq(ims_mem_kind_name(IMS_MEM_ORACLE), "oracle");
 	ck_assert_str_eq(ims_mem_kind_name(IMS_MEM_NKINDS), "invalid");
 }
 END_TEST
