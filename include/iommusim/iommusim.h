@@ -28,8 +28,9 @@ struct ims_mem;
 struct ims_palloc;
 
 /* Default pool for driver-side allocations when pool_size is 0: 1 GiB at
- * 1 TiB, far from where scenarios usually place guest memory. */
-#define IMS_CTX_DEFAULT_POOL_BASE 0x10000000000ull
+ * 256 GiB, far from where scenarios usually place guest memory and still
+ * below the smallest host address width a modelled part has (39 bits). */
+#define IMS_CTX_DEFAULT_POOL_BASE 0x4000000000ull
 #define IMS_CTX_DEFAULT_POOL_SIZE 0x40000000ull
 
 struct ims_ctx_cfg {
@@ -74,6 +75,9 @@ struct ims_palloc *ims_ctx_palloc(struct ims_ctx *ctx);
 uint64_t ims_ctx_seed(const struct ims_ctx *ctx);
 /* The model's ops, or NULL. */
 const struct ims_model_ops *ims_ctx_model(const struct ims_ctx *ctx);
+/* The model instance (what the model's create returned), or NULL: for a
+ * model's own observation calls, e.g. ims_vtd_hw(ims_ctx_model_inst(ctx), 0). */
+void *ims_ctx_model_inst(struct ims_ctx *ctx);
 /* Number of live objects (finalized, not tombstones). */
 size_t ims_ctx_num_objects(const struct ims_ctx *ctx);
 

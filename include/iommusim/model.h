@@ -374,7 +374,9 @@ struct ims_model_ops {
 	 * sid, pasid) whether or not the device is bound: context/STE/DTE
 	 * fetch, walks, caches, faults and page requests all happen here.
 	 * Returns 0 with *res filled (translated or faulted), or -EINVAL for a
-	 * request the bus could not carry (bad unit, len 0). */
+	 * request the bus could not carry (bad unit, crossing a 4 KiB page).
+	 * len 0 is a zero-length read (VT-d ZLR); a model without such a
+	 * notion may refuse it with -EINVAL. */
 	int (*dma)(void *inst, const struct ims_dma_req *req, struct ims_dma_result *res);
 };
 

@@ -363,6 +363,11 @@ const struct ims_model_ops *ims_ctx_model(const struct ims_ctx *ctx)
 	return ctx->model;
 }
 
+void *ims_ctx_model_inst(struct ims_ctx *ctx)
+{
+	return ctx->model_inst;
+}
+
 /* ---- generic commands ------------------------------------------------------------ */
 
 int ims_cmd_destroy(struct ims_ucmd *ucmd)
