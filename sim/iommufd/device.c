@@ -712,7 +712,7 @@ static int change_pt(struct ims_ucmd *ucmd, bool replace)
 	struct ims_hwpt *hwpt = NULL, *old = NULL;
 	struct ims_device *idev;
 	struct ims_obj *pt;
-	uint32_t pasid;
+	uint32_t pasid = IMS_NO_PASID;
 	int rc;
 
 	if (cmd->flags & ~IMS_DEVICE_ATTACH_PASID)

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VT-d model as the core sees it: struct ims_model_ops, the instance
+ * (one vtd_hw per unit plus the driver's state), register access for
+ * traces, and the observation calls of include/iommusim/vtd.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "models/vtd/drv_priv.h"
+#include "sim/stats.h"
+
+static int vtdd_create(const struct ims_model_env *env, const void *cfg, void **inst)
+{
+	struct vtdd *drv;
+	char err[160];
+
+	if (!env || !env->mem || !env->palloc || !inst)
+		return -EINVAL;
+	*inst = NULL;
+	drv = calloc(1, sizeof(*drv));
+	if (!drv)
+		return -ENOMEM;
+	drv->env = *env;
+	if (cfg)
+		drv->cfg = *(const struct ims_vtd_cfg *)cfg;
+	else
+		vtdd_cfg_init(&drv->cfg);
+	const struct ims_vtd_cfg *c = &drv->cfg;
+	if (c->units < 1 || c->units > IMS_VTD_MAX_UNITS || c->iq_qs < -1 || c->iq_qs > 7 ||
+	    c->prq_pqs > 7 || c->mode > IMS_VTD_MODE_LEGACY || c->paging > IMS_VTD_PAGING_FS ||
+	    vtd_hw_cfg_check(&c->hw, err, sizeof(err)) < 0) {
+		free(drv);
+		return -EINVAL;
+	}
+	/* What the part cannot do in the mode asked for (SPEC 11.4.3): a
+	 * scalable driver needs SMTS; invalidation needs the queue or, before
+	 * VER 6, the registers; legacy walks need a second-stage width. */
+	const uint64_t ecap = c->hw.ecap;
+	if ((c->mode == IMS_VTD_MODE_SCALABLE && !(ecap & VTD_ECAP_SMTS)) ||
+	    (!(ecap & VTD_ECAP_QI) && VTD_VER_MAJOR(c->hw.ver) >= 6) ||
+	    ((c->mode == IMS_VTD_MODE_LEGACY || !(ecap & VTD_ECAP_SMTS)) &&
+	     !(VTD_CAP_SAGAW(c->hw.cap) & 0xE))) {
+		free(drv);
+		return -EOPNOTSUPP;
+	}
+	/* Tables and queues must be addressable by the unit: bits above HAW
+	 * are not implemented in RTADDR, IQA, PQA or any pointer (SPEC 11.4). */
+	if (c->hw.haw < 64 && (env->palloc->limit - 1) >> c->hw.haw) {
+		free(drv);
+		return -EINVAL;
+	}
+	drv->nunits = c->units;
+	for (unsigned i = 0; i < drv->nunits; i++) {
+		struct vtdd_unit *u = &drv->unit[i];
+		struct vtd_hw_cfg hc = c->hw;
+
+		/* Each unit its own replacement seed, reproducibly. */
+		hc.seed = c->hw.seed + i;
+		u->drv = drv;
+		u->idx = i;
+		u->hw = vtd_hw_create(env->mem, &hc, err, sizeof(err));
+		if (!u->hw) {
+			for (unsigned k = 0; k < i; k++)
+				vtd_hw_destroy(drv->unit[k].hw);
+			free(drv);
+			return -ENOMEM;
+		}
+	}
+	if (env->stats) {
+		drv->ctr_qi_descs = ims_stats_counter(env->stats, "vtd.drv.qi_descriptors");
+		drv->ctr_faults = ims_stats_counter(env->stats, "vtd.drv.faults_logged");
+		drv->ctr_prq = ims_stats_counter(env->stats, "vtd.drv.page_requests");
+	}
+	*inst = drv;
+	return 0;
+}
+
+static void vtdd_destroy(void *inst)
+{
+	struct vtdd *drv = inst;
+
+	if (!drv)
+		return;
+	for (unsigned i = 0; i < drv->nunits; i++) {
+		struct vtdd_unit *u = &drv->unit[i];
+		vtdd_unit_down(u);
+		free(u->devs);
+		vtd_hw_destroy(u->hw);
+	}
+	free(drv);
+}
+
+static unsigned vtdd_num_units(void *inst)
+{
+	const struct vtdd *drv = inst;
+
+	return drv ? drv->nunits : 0;
+}
+
+static int vtdd_mmio_read(void *inst, unsigned unit, uint64_t off, unsigned width, uint64_t *val)
+{
+	struct vtdd *drv = inst;
+	uint32_t v32;
+	int rc;
+
+	if (!drv || unit >= drv->nunits || !val)
+		return -EINVAL;
+	if (width == 8)
+		return vtd_hw_mmio_read64(drv->unit[unit].hw, off, val);
+	if (width != 4)
+		return -EINVAL;
+	rc = vtd_hw_mmio_read32(drv->unit[unit].hw, off, &v32);
+	*val = v32;
+	return rc;
+}
+
+static int vtdd_mmio_write(void *inst, unsigned unit, uint64_t off, unsigned width, uint64_t val)
+{
+	struct vtdd *drv = inst;
+
+	if (!drv || unit >= drv->nunits)
+		return -EINVAL;
+	if (width == 8)
+		return vtd_hw_mmio_write64(drv->unit[unit].hw, off, val);
+	if (width != 4 || val > UINT32_MAX)
+		return -EINVAL;
+	return vtd_hw_mmio_write32(drv->unit[unit].hw, off, (uint32_t)val);
+}
+
+struct vtd_hw *ims_vtd_hw(void *inst, unsigned unit)
+{
+	struct vtdd *drv = inst;
+
+	return drv && unit < drv->nunits ? drv->unit[unit].hw : NULL;
+}
+
+const struct ims_vtd_drv_stats *ims_vtd_drv_stats(void *inst, unsigned unit)
+{
+	struct vtdd *drv = inst;
+
+	return drv && unit < drv->nunits ? &drv->unit[unit].st : NULL;
+}
+
+const struct ims_model_ops ims_vtd_model = {
+	.name = "vtd",
+	.cfg_size = sizeof(struct ims_vtd_cfg),
+	.cfg_init = vtdd_cfg_init,
+	.cfg_set = vtdd_cfg_set,
+	.create = vtdd_create,
+	.destroy = vtdd_destroy,
+	.num_units = vtdd_num_units,
+	.mmio_read = vtdd_mmio_read,
+	.mmio_write = vtdd_mmio_write,
+	.dev_probe = vtdd_dev_probe,
+	.dev_release = vtdd_dev_release,
+	.hw_info = vtdd_hw_info,
+	.domain_alloc_paging = vtdd_domain_alloc_paging,
+	.domain_free = vtdd_domain_free,
+	.map = vtdd_map,
+	.unmap = vtdd_unmap,
+	.iotlb_sync = vtdd_iotlb_sync,
+	.set_dirty_tracking = vtdd_set_dirty_tracking,
+	.read_and_clear_dirty = vtdd_read_and_clear_dirty,
+	.domain_alloc_nested = vtdd_domain_alloc_nested,
+	.domain_invalidate_user = vtdd_invalidate_user,
+	.attach = vtdd_attach,
+	.page_response = vtdd_page_response,
+	.dma = vtdd_dma,
+};
