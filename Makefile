@@ -122,8 +122,10 @@ $(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
 fuzz: .deps-ok $(FUZZ_BINS)
 	@for b in $(FUZZ_BINS); do n=$$(basename $$b); mkdir -p $(O)/fuzz/corpus-$$n; \
 	  seeds=; [ -d tests/fuzz/corpus/$$n ] && seeds=tests/fuzz/corpus/$$n; \
+	  [ $$n = fuzz_trace ] && seeds="$$seeds traces"; \
 	  echo "== $$n for $(FUZZ_SECONDS) s"; \
-	  $$b -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(O)/fuzz/corpus-$$n $$seeds \
+	  $$b -max_len=4096 -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(O)/fuzz/corpus-$$n $$seeds \
 	    2>$(O)/fuzz/$$n.log || { tail -n 60 $(O)/fuzz/$$n.log; exit 1; }; \
 	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" $(O)/fuzz/$$n.log; done
 
