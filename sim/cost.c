@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/cost.h"
+#include "sim/err.h"
 
 /* ---- numbers as traces write them (shared/TRACE-FORMAT.md) ------------------- */
 
@@ -133,48 +134,35 @@ uint64_t ims_cost_get(const struct ims_cost *c, const char *key, int *ok)
 	return i >= 0 ? c->val[i] : 0;
 }
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 int ims_cost_set(struct ims_cost *c, const char *assignment, char *err, size_t errlen)
 {
 	if (!c)
-		return fail(err, errlen, -EINVAL, "cost: no parameter table");
+		return ims_errf(err, errlen, -EINVAL, "cost: no parameter table");
 	if (!assignment)
-		return fail(err, errlen, -EINVAL, "cost: no assignment given (want key=value)");
+		return ims_errf(err, errlen, -EINVAL, "cost: no assignment given (want key=value)");
 	const char *eq = strchr(assignment, '=');
 	if (!eq || eq == assignment)
-		return fail(err, errlen, -EINVAL, "cost: malformed assignment '%s' (want key=value)",
+		return ims_errf(err, errlen, -EINVAL, "cost: malformed assignment '%s' (want key=value)",
 			    assignment);
 	int keylen = (int)(eq - assignment);
 	int i = find_n(c, assignment, (size_t)keylen);
 	if (i < 0)
-		return fail(err, errlen, -ENOENT, "cost: unknown parameter '%.*s'", keylen, assignment);
+		return ims_errf(err, errlen, -ENOENT, "cost: unknown parameter '%.*s'", keylen, assignment);
 
 	const struct ims_cost_param *p = &c->param[i];
 	const char *text = eq + 1;
 	uint64_t v;
 	int rc = ims_parse_u64(text, 1, &v);
 	if (rc == -ERANGE)
-		return fail(err, errlen, rc, "cost: %s: value '%s' does not fit in 64 bits",
+		return ims_errf(err, errlen, rc, "cost: %s: value '%s' does not fit in 64 bits",
 			    p->key, text);
 	if (rc < 0)
-		return fail(err, errlen, rc,
+		return ims_errf(err, errlen, rc,
 			    "cost: %s: malformed value '%s' (want decimal or 0x hex, '_' between "
 			    "digits, optional K/M/G suffix)", p->key, text);
 	if (v < p->min || v > p->max)
-		return fail(err, errlen, -ERANGE, "cost: %s=%llu is outside its range [%llu, %llu] %s",
+		return ims_errf(err, errlen, -ERANGE, "cost: %s=%llu is outside its range [%llu, %llu] %s",
 			    p->key, (unsigned long long)v, (unsigned long long)p->min,
 			    (unsigned long long)p->max, p->unit ? p->unit : "");
 	c->val[i] = v;

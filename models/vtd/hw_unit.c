@@ -12,20 +12,8 @@
 #include <string.h>
 
 #include "models/vtd/hw_priv.h"
+#include "sim/err.h"
 
-static int cfg_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int cfg_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 /* ---- The default part --------------------------------------------------------
  * A current server unit, composed from the digest's reference values (§1.3,
@@ -119,7 +107,7 @@ int vtd_hw_cfg_set(struct vtd_hw_cfg *cfg, const char *a, char *err, size_t errl
 	int rc;
 
 	if (!cfg || !eq || eq == a || (size_t)(eq - a) >= sizeof(key))
-		return cfg_fail(err, errlen, -EINVAL, "vtd: malformed setting '%s' (want key=value)",
+		return ims_errf(err, errlen, -EINVAL, "vtd: malformed setting '%s' (want key=value)",
 				a ? a : "");
 	memcpy(key, a, (size_t)(eq - a));
 	key[eq - a] = 0;
@@ -127,7 +115,7 @@ int vtd_hw_cfg_set(struct vtd_hw_cfg *cfg, const char *a, char *err, size_t errl
 
 	if (strcmp(key, "part") == 0) {
 		if (vtd_hw_cfg_preset(cfg, val) < 0)
-			return cfg_fail(err, errlen, -EINVAL, "vtd: part: unknown part '%s' "
+			return ims_errf(err, errlen, -EINVAL, "vtd: part: unknown part '%s' "
 					"(default, snb)", val);
 		return 0;
 	}
@@ -137,7 +125,7 @@ int vtd_hw_cfg_set(struct vtd_hw_cfg *cfg, const char *a, char *err, size_t errl
 		else if (strcmp(val, "random") == 0)
 			cfg->repl = IMS_CACHE_RANDOM;
 		else
-			return cfg_fail(err, errlen, -EINVAL, "vtd: repl: '%s' is not lru or random",
+			return ims_errf(err, errlen, -EINVAL, "vtd: repl: '%s' is not lru or random",
 					val);
 		return 0;
 	}
@@ -162,10 +150,10 @@ int vtd_hw_cfg_set(struct vtd_hw_cfg *cfg, const char *a, char *err, size_t errl
 
 	rc = ims_parse_u64(val, ci < VTD_NCACHES, &v);
 	if (rc < 0)
-		return cfg_fail(err, errlen, rc, "vtd: %s: malformed value '%s'", key, val);
+		return ims_errf(err, errlen, rc, "vtd: %s: malformed value '%s'", key, val);
 	if (ci < VTD_NCACHES) {
 		if (v > (1u << 24))
-			return cfg_fail(err, errlen, -ERANGE, "vtd: %s=%" PRIu64 " is too large "
+			return ims_errf(err, errlen, -ERANGE, "vtd: %s=%" PRIu64 " is too large "
 					"(at most 2^24)", key, v);
 		struct vtd_cache_geom *g = &cfg->cache[ci];
 		if (strcmp(what, "sets") == 0)
@@ -178,7 +166,7 @@ int vtd_hw_cfg_set(struct vtd_hw_cfg *cfg, const char *a, char *err, size_t errl
 	}
 	if (strcmp(key, "ver") == 0) {
 		if (v > 0xFFFFFFFFull)
-			return cfg_fail(err, errlen, -ERANGE, "vtd: ver: 0x%" PRIx64 " is wider "
+			return ims_errf(err, errlen, -ERANGE, "vtd: ver: 0x%" PRIx64 " is wider "
 					"than 32 bits", v);
 		cfg->ver = (uint32_t)v;
 	} else if (strcmp(key, "cap") == 0) {
@@ -187,11 +175,11 @@ int vtd_hw_cfg_set(struct vtd_hw_cfg *cfg, const char *a, char *err, size_t errl
 		cfg->ecap = v;
 	} else if (strcmp(key, "rev") == 0) {
 		if (v != 3 && v != 5)
-			return cfg_fail(err, errlen, -ERANGE, "vtd: rev: %" PRIu64 " (want 3 or 5)", v);
+			return ims_errf(err, errlen, -ERANGE, "vtd: rev: %" PRIu64 " (want 3 or 5)", v);
 		cfg->rev = (enum vtd_rev)v;
 	} else if (strcmp(key, "haw") == 0) {
 		if (v < 32 || v > 52)
-			return cfg_fail(err, errlen, -ERANGE, "vtd: haw: %" PRIu64 " (want 32..52)", v);
+			return ims_errf(err, errlen, -ERANGE, "vtd: haw: %" PRIu64 " (want 32..52)", v);
 		cfg->haw = (unsigned)v;
 	} else {
 		cfg->seed = v;
@@ -207,28 +195,28 @@ static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 int vtd_hw_cfg_check(const struct vtd_hw_cfg *cfg, char *err, size_t errlen)
 {
 	if (!cfg)
-		return cfg_fail(err, errlen, -EINVAL, "vtd: no configuration");
+		return ims_errf(err, errlen, -EINVAL, "vtd: no configuration");
 	uint64_t cap = cfg->cap, ecap = cfg->ecap;
 	uint64_t fro = 16ull * VTD_CAP_FRO(cap), frlen = 16ull * (VTD_CAP_NFR(cap) + 1);
 	uint64_t iro = 16ull * VTD_ECAP_IRO(ecap);
 
 	if (cfg->rev != VTD_REV_3 && cfg->rev != VTD_REV_5)
-		return cfg_fail(err, errlen, -EINVAL, "vtd: rev %d: want 3 or 5", (int)cfg->rev);
+		return ims_errf(err, errlen, -EINVAL, "vtd: rev %d: want 3 or 5", (int)cfg->rev);
 	if (cfg->haw < 32 || cfg->haw > 52)
-		return cfg_fail(err, errlen, -EINVAL, "vtd: haw %u: want 32..52", cfg->haw);
+		return ims_errf(err, errlen, -EINVAL, "vtd: haw %u: want 32..52", cfg->haw);
 	if (VTD_CAP_ND(cap) == 7)
-		return cfg_fail(err, errlen, -EINVAL, "vtd: CAP.ND=7 is reserved (SPEC 11.4.2)");
+		return ims_errf(err, errlen, -EINVAL, "vtd: CAP.ND=7 is reserved (SPEC 11.4.2)");
 	if (VTD_CAP_SSLPS(cap) != 0 && VTD_CAP_SSLPS(cap) != 1 && VTD_CAP_SSLPS(cap) != 3)
-		return cfg_fail(err, errlen, -EINVAL, "vtd: CAP.SSLPS=0x%x: only 0000b, 0001b and "
+		return ims_errf(err, errlen, -EINVAL, "vtd: CAP.SSLPS=0x%x: only 0000b, 0001b and "
 				"0011b are legal (SPEC 11.4.2)", VTD_CAP_SSLPS(cap));
 	if (VTD_CAP_MGAW(cap) + 1 < 21)
-		return cfg_fail(err, errlen, -EINVAL, "vtd: CAP.MGAW=%u: below 21 bits",
+		return ims_errf(err, errlen, -EINVAL, "vtd: CAP.MGAW=%u: below 21 bits",
 				VTD_CAP_MGAW(cap));
 	if (fro < 0x100 || iro < 0x100 || overlap(fro, frlen, iro, 16) ||
 	    ((ecap & VTD_ECAP_MTS) &&
 	     (overlap(fro, frlen, VTD_REG_MTRR_FIRST, VTD_REG_MTRR_LAST + 1 - VTD_REG_MTRR_FIRST) ||
 	      overlap(iro, 16, VTD_REG_MTRR_FIRST, VTD_REG_MTRR_LAST + 1 - VTD_REG_MTRR_FIRST))))
-		return cfg_fail(err, errlen, -EINVAL, "vtd: CAP.FRO=0x%x / ECAP.IRO=0x%x: the FRCD "
+		return ims_errf(err, errlen, -EINVAL, "vtd: CAP.FRO=0x%x / ECAP.IRO=0x%x: the FRCD "
 				"and IOTLB register blocks overlap each other or other registers",
 				VTD_CAP_FRO(cap), VTD_ECAP_IRO(ecap));
 	/* Feature dependencies (SPEC 11.4.3, digest §1.3). */
@@ -245,28 +233,28 @@ int vtd_hw_cfg_check(const struct vtd_hw_cfg *cfg, char *err, size_t errlen)
 	};
 	for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++)
 		if ((ecap & deps[i].bit) && (ecap & deps[i].needs) != deps[i].needs)
-			return cfg_fail(err, errlen, -EINVAL, "vtd: ECAP 0x%" PRIx64 ": %s", ecap,
+			return ims_errf(err, errlen, -EINVAL, "vtd: ECAP 0x%" PRIx64 ": %s", ecap,
 					deps[i].what);
 	if (cfg->rev == VTD_REV_5 && (ecap & VTD_ECAP_ERS))
-		return cfg_fail(err, errlen, -EINVAL, "vtd: ECAP.ERS must read 0 from revision 4.0");
+		return ims_errf(err, errlen, -EINVAL, "vtd: ECAP.ERS must read 0 from revision 4.0");
 	if (cfg->rev == VTD_REV_3 &&
 	    (ecap & (VTD_ECAP_ADMS | VTD_ECAP_RPRIVS | VTD_ECAP_SSIRWS | VTD_ECAP_HPTS)))
-		return cfg_fail(err, errlen, -EINVAL, "vtd: ECAP.ADMS/RPRIVS/SSIRWS/HPTS are 5.x "
+		return ims_errf(err, errlen, -EINVAL, "vtd: ECAP.ADMS/RPRIVS/SSIRWS/HPTS are 5.x "
 				"features; not in a revision 3 part");
 	for (unsigned i = 0; i < VTD_NCACHES; i++) {
 		const struct vtd_cache_geom *g = &cfg->cache[i];
 		if ((g->sets == 0) != (g->ways == 0) || (uint64_t)g->sets * g->ways > (1u << 24))
-			return cfg_fail(err, errlen, -EINVAL, "vtd: %s: %u sets x %u ways (both 0 "
+			return ims_errf(err, errlen, -EINVAL, "vtd: %s: %u sets x %u ways (both 0 "
 					"for none, at most 2^24 entries)", cache_key[i], g->sets,
 					g->ways);
 	}
 	if (cfg->cost.param != vtd_cost_params || cfg->cost.n != VTD_C_N)
-		return cfg_fail(err, errlen, -EINVAL, "vtd: the cost table was not initialised "
+		return ims_errf(err, errlen, -EINVAL, "vtd: the cost table was not initialised "
 				"(use vtd_hw_cfg_default)");
 	for (unsigned i = 0; i < VTD_C_N; i++)
 		if (cfg->cost.val[i] < vtd_cost_params[i].min ||
 		    cfg->cost.val[i] > vtd_cost_params[i].max)
-			return cfg_fail(err, errlen, -ERANGE, "vtd: %s=%" PRIu64 " out of range",
+			return ims_errf(err, errlen, -ERANGE, "vtd: %s=%" PRIu64 " out of range",
 					vtd_cost_params[i].key, cfg->cost.val[i]);
 	if (err && errlen)
 		err[0] = 0;
@@ -299,14 +287,14 @@ struct vtd_hw *vtd_hw_create(struct ims_mem *mem, const struct vtd_hw_cfg *cfg, 
 			     size_t errlen)
 {
 	if (!mem) {
-		cfg_fail(err, errlen, -EINVAL, "vtd: no memory to attach to");
+		ims_errf(err, errlen, -EINVAL, "vtd: no memory to attach to");
 		return NULL;
 	}
 	if (vtd_hw_cfg_check(cfg, err, errlen) < 0)
 		return NULL;
 	struct vtd_hw *hw = calloc(1, sizeof(*hw));
 	if (!hw) {
-		cfg_fail(err, errlen, -ENOMEM, "vtd: out of memory");
+		ims_errf(err, errlen, -ENOMEM, "vtd: out of memory");
 		return NULL;
 	}
 	hw->mem = mem;
@@ -316,7 +304,7 @@ struct vtd_hw *vtd_hw_create(struct ims_mem *mem, const struct vtd_hw_cfg *cfg, 
 	hw->ats_mode = calloc(65536, 1);
 	if (!hw->frcd || !hw->ats_mode || vtd_caches_create(hw) < 0) {
 		vtd_hw_destroy(hw);
-		cfg_fail(err, errlen, -ENOMEM, "vtd: out of memory");
+		ims_errf(err, errlen, -ENOMEM, "vtd: out of memory");
 		return NULL;
 	}
 	hw->cost = cfg->cost;
