@@ -18,5 +18,9 @@ struct ims_cli_cmd {
 
 extern const struct ims_cli_cmd ims_cmd_tables;
 extern const struct ims_cli_cmd ims_cmd_formats;
+extern const struct ims_cli_cmd ims_cmd_replay;
+extern const struct ims_cli_cmd ims_cmd_info;
+extern const struct ims_cli_cmd ims_cmd_walk;
+extern const struct ims_cli_cmd ims_cmd_import;
 
 #endif

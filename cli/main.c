@@ -2,6 +2,10 @@
 /*
  * iommusim — the command-line front end.
  *
+ *   iommusim replay [OPTIONS] FILE...     run traces, print the summary
+ *   iommusim info [MODEL]                 models and configuration keys
+ *   iommusim walk [OPTIONS] FILE DEV ACCESS ADDR
+ *                                         one translation step by step
  *   iommusim tables [--format NAME]...   build page tables in every format
  *                                         and print walks step by step
  *   iommusim formats                      list the page-table formats
@@ -15,6 +19,10 @@
 #include "cli/cli.h"
 
 static const struct ims_cli_cmd *const commands[] = {
+	&ims_cmd_replay,
+	&ims_cmd_info,
+	&ims_cmd_walk,
+	&ims_cmd_import,
 	&ims_cmd_tables,
 	&ims_cmd_formats,
 };

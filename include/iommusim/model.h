@@ -221,6 +221,15 @@ int ims_report_vevent(struct ims_ctx *ctx, struct ims_viommu *viommu, uint32_t t
  * q has a dependency already. */
 int ims_hw_queue_depend(struct ims_ctx *ctx, struct ims_hw_queue *q, struct ims_hw_queue *dep);
 
+/* One configuration key of a model, for `iommusim info` (ops->cfg_describe). */
+struct ims_cfg_key {
+	const char *key;    /* as `set KEY=VALUE` takes it */
+	const char *def;    /* the default, as text */
+	const char *unit;   /* "cycles", "entries", "" ... */
+	const char *source; /* where the default comes from (spec, paper, "assumed: why") */
+	const char *help;   /* one line: what it means */
+};
+
 /* Dirty bitmap being filled by read_and_clear_dirty. */
 struct ims_dirty_bitmap;
 /* Marks [iova, iova+len) dirty in the bitmap being returned to the user
@@ -378,6 +387,31 @@ struct ims_model_ops {
 	 * len 0 is a zero-length read (VT-d ZLR); a model without such a
 	 * notion may refuse it with -EINVAL. */
 	int (*dma)(void *inst, const struct ims_dma_req *req, struct ims_dma_result *res);
+
+	/* -- observation (optional): replay summaries, the trace's `check`,
+	 * `iommusim info` and `iommusim walk`.  None of them changes state.
+	 * stats: reports the counters of one unit (unit < num_units), each
+	 * through one put() call, in the same order every time.  Names every
+	 * model uses for the same thing (what replay's summary reads):
+	 *   iotlb.hits, iotlb.misses        final-translation cache, per request
+	 *   walk_cache.hits, .misses         paging-structure caches, all stages
+	 *   config_cache.hits, .misses       context/PASID, STE/CD or DTE caches
+	 *   walks, walk.reads, config.reads  table walks; entries they read;
+	 *                                    configuration structure fetches
+	 *   faults.recorded                  fault/event records written
+	 *   inval.KIND, inval.KIND.cycles    invalidation commands of one kind
+	 *                                    (the vendor's command name) and the
+	 *                                    cycles they took
+	 *   clock.mhz                        the unit's clock (cycles to ns)
+	 * Anything else is prefixed with the model's name ("vtd.iq.errors").
+	 * fault_name: the spec's name of one of the model's fault codes (the
+	 * `fault` of struct ims_dma_result), or NULL when it has none.
+	 * cfg_describe: calls put() once per key cfg_set accepts, stable order;
+	 * the strings live until put() returns. */
+	void (*stats)(void *inst, unsigned unit,
+		      void (*put)(void *arg, const char *name, uint64_t value), void *arg);
+	const char *(*fault_name)(uint32_t code);
+	void (*cfg_describe)(void (*put)(void *arg, const struct ims_cfg_key *key), void *arg);
 };
 
 #endif

@@ -5,7 +5,9 @@
  * traces, and the observation calls of include/iommusim/vtd.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "models/vtd/drv_priv.h"
 #include "sim/stats.h"
@@ -142,6 +144,87 @@ const struct ims_vtd_drv_stats *ims_vtd_drv_stats(void *inst, unsigned unit)
 	return drv && unit < drv->nunits ? &drv->unit[unit].st : NULL;
 }
 
+/* ---- Observation for replay (model.h "observation") -------------------------- */
+
+/* Counters of one unit under the names every model shares, then the VT-d
+ * specific ones under "vtd.".  Invalidation kinds are the descriptor types
+ * of SPEC 6.5.2 (digest §5) by their spec names. */
+static void vtdd_stats(void *inst, unsigned unit,
+		       void (*put)(void *arg, const char *name, uint64_t value), void *arg)
+{
+	static const char *const dsc_name[VTD_DSC_NTYPES_PUBLIC] = {
+		NULL, "cc_inv", "iotlb_inv", "dev_tlb_inv", "iec_inv", "inv_wait",
+		"p_iotlb_inv", "pc_inv", "p_dev_tlb_inv", NULL, "hpt_inv",
+	};
+	struct vtd_hw *hw = ims_vtd_hw(inst, unit);
+	const struct ims_vtd_drv_stats *ds = ims_vtd_drv_stats(inst, unit);
+	uint64_t walk_hits = 0, walk_misses = 0, cfg_hits = 0, cfg_misses = 0;
+	char name[48];
+
+	if (!hw || !ds || !put)
+		return;
+	const struct vtd_hw_stats *st = vtd_hw_stats(hw);
+	for (unsigned i = 0; i < VTD_NCACHES; i++) {
+		const struct ims_cache *c = vtd_hw_cache(hw, (enum vtd_cache_id)i);
+		const struct ims_cache_counters *cc = c ? ims_cache_counters(c) : NULL;
+		if (!cc || i == VTD_CACHE_IOTLB)
+			continue;
+		if (i == VTD_CACHE_FSPSC || i == VTD_CACHE_SSPSC) {
+			walk_hits += cc->hits;
+			walk_misses += cc->misses;
+		} else {
+			cfg_hits += cc->hits;
+			cfg_misses += cc->misses;
+		}
+	}
+	put(arg, "iotlb.hits", st->iotlb_hits);
+	put(arg, "iotlb.misses", st->iotlb_misses);
+	put(arg, "walk_cache.hits", walk_hits);
+	put(arg, "walk_cache.misses", walk_misses);
+	put(arg, "config_cache.hits", cfg_hits);
+	put(arg, "config_cache.misses", cfg_misses);
+	put(arg, "walks", st->walks);
+	put(arg, "walk.reads", st->walk_reads);
+	put(arg, "config.reads", st->config_reads);
+	put(arg, "faults.recorded", st->faults_recorded);
+	for (unsigned t = 0; t < VTD_DSC_NTYPES_PUBLIC; t++) {
+		if (!dsc_name[t])
+			continue;
+		snprintf(name, sizeof(name), "inval.%s", dsc_name[t]);
+		put(arg, name, st->dsc_by_type[t]);
+		snprintf(name, sizeof(name), "inval.%s.cycles", dsc_name[t]);
+		put(arg, name, st->dsc_cycles_by_type[t]);
+	}
+	put(arg, "inval.register", st->reg_invalidations);
+	put(arg, "clock.mhz", ims_cost_get(vtd_hw_cost(hw), "clock_mhz", NULL));
+	const struct {
+		const char *n;
+		uint64_t v;
+	} rows[] = {
+		{ "vtd.ad_writes", st->ad_writes }, { "vtd.faults.suppressed", st->faults_suppressed },
+		{ "vtd.faults.overflow", st->faults_overflow }, { "vtd.iq.errors", st->iq_errors },
+		{ "vtd.iq.ite", st->ite }, { "vtd.iq.ice", st->ice },
+		{ "vtd.iq.status_writes", st->wait_status_writes },
+		{ "vtd.prq.queued", st->prq_queued }, { "vtd.prq.dropped", st->prq_dropped },
+		{ "vtd.prq.auto_resp", st->prq_auto_resp }, { "vtd.prg_resp", st->prg_resp },
+		{ "vtd.ats_inv", st->ats_inv }, { "vtd.inval.entries", st->inval_entries },
+		{ "vtd.msi.fault", st->msi[VTD_EV_FAULT] }, { "vtd.msi.inv", st->msi[VTD_EV_INV] },
+		{ "vtd.msi.prq", st->msi[VTD_EV_PRQ] }, { "vtd.drv.qi_submits", ds->qi_submits },
+		{ "vtd.drv.qi_descs", ds->qi_descs }, { "vtd.drv.faults_logged", ds->faults_logged },
+		{ "vtd.drv.prq_reported", ds->prq_reported },
+		{ "vtd.drv.page_responses", ds->page_responses },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		put(arg, rows[i].n, rows[i].v);
+}
+
+static const char *vtdd_fault_name(uint32_t code)
+{
+	const char *n = code <= 0xFF ? vtd_fault_reason_name(code) : NULL;
+
+	return n && strcmp(n, "reserved") ? n : NULL;
+}
+
 const struct ims_model_ops ims_vtd_model = {
 	.name = "vtd",
 	.cfg_size = sizeof(struct ims_vtd_cfg),
@@ -167,4 +250,7 @@ const struct ims_model_ops ims_vtd_model = {
 	.attach = vtdd_attach,
 	.page_response = vtdd_page_response,
 	.dma = vtdd_dma,
+	.stats = vtdd_stats,
+	.fault_name = vtdd_fault_name,
+	.cfg_describe = vtdd_cfg_describe,
 };

@@ -298,6 +298,7 @@ enum ims_xlate_fault vtdd_classify(unsigned fr);
 /* ---- configuration (drv_cfg.c) ------------------------------------------------------ */
 void vtdd_cfg_init(void *cfg);
 int vtdd_cfg_set(void *cfg, const char *key, const char *value, char *err, size_t errlen);
+void vtdd_cfg_describe(void (*put)(void *arg, const struct ims_cfg_key *key), void *arg);
 
 /* Grows a dynamic array of `size`-byte elements to hold one more. */
 int vtdd_grow(void **arr, unsigned n, unsigned *cap, size_t size);

@@ -282,8 +282,10 @@ static bool step(struct vtd_hw *hw)
 		iq_error(hw, VTD_IQEI_FETCH);
 		return false;
 	}
-	hw->st.dsc_by_type[VTD_DSC_TYPE(q[0]) < VTD_DSC_NTYPES ? VTD_DSC_TYPE(q[0]) : 0]++;
+	const unsigned type = VTD_DSC_TYPE(q[0]) < VTD_DSC_NTYPES ? VTD_DSC_TYPE(q[0]) : 0;
+	hw->st.dsc_by_type[type]++;
 	rc = exec(hw, q, dw, ttm == VTD_TTM_LEGACY);
+	hw->st.dsc_cycles_by_type[type] += hw->cyc - before;
 	ims_hist_add(&hw->st.cmd_cycles, hw->cyc - before);
 	if (rc == EXEC_STALL)
 		return false;

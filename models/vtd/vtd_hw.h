@@ -200,6 +200,7 @@ struct vtd_hw_stats {
 	uint64_t faults_recorded, faults_suppressed, faults_overflow;
 	uint64_t fault_by_reason[256];
 	uint64_t dsc_by_type[VTD_DSC_NTYPES_PUBLIC];
+	uint64_t dsc_cycles_by_type[VTD_DSC_NTYPES_PUBLIC]; /* fetch + execution cycles */
 	uint64_t iq_errors, ite, ice, waits, wait_status_writes, wait_status_aborts;
 	uint64_t reg_invalidations, wbf;
 	uint64_t prq_queued, prq_dropped, prq_auto_resp, prg_resp, ats_inv;
