@@ -31,22 +31,33 @@ static uint64_t mc(const struct ims_replay_summary *s, const char *name, bool *f
 	return 0;
 }
 
-/* hits / (hits + misses) of a model counter pair, as "95.0% (19/20)". */
-static void rate(char *buf, size_t n, const struct ims_replay_summary *s, const char *what)
+/* A model's "WHAT.hits" / "WHAT.misses" counter pair; false when the model
+ * has none.  A model without IOTLB counters gets the trace's own count of
+ * requests served from the IOTLB. */
+static bool hit_miss(const struct ims_replay_summary *s, const char *what, uint64_t *hits,
+		     uint64_t *misses)
 {
 	char h[48], m[48];
 	bool fh, fm;
 
 	snprintf(h, sizeof(h), "%s.hits", what);
 	snprintf(m, sizeof(m), "%s.misses", what);
-	uint64_t hits = mc(s, h, &fh), misses = mc(s, m, &fm);
+	*hits = mc(s, h, &fh);
+	*misses = mc(s, m, &fm);
 	if (!strcmp(what, "iotlb") && !fh) {
-		/* A model without counters: the trace's own requests. */
-		hits = s->iotlb_hits;
-		misses = s->dma_requests - s->iotlb_hits;
-		fh = fm = true;
+		*hits = s->iotlb_hits;
+		*misses = s->dma_requests - s->iotlb_hits;
+		return true;
 	}
-	if (!fh || !fm)
+	return fh && fm;
+}
+
+/* hits / (hits + misses) of a model counter pair, as "95.0% (19/20)". */
+static void rate(char *buf, size_t n, const struct ims_replay_summary *s, const char *what)
+{
+	uint64_t hits, misses;
+
+	if (!hit_miss(s, what, &hits, &misses))
 		snprintf(buf, n, "-");
 	else if (!hits && !misses)
 		snprintf(buf, n, "- (no look-ups)");
@@ -318,20 +329,12 @@ static void json_str(FILE *out, const char *s)
 
 static void json_rate(FILE *out, const struct ims_replay_summary *s, const char *what)
 {
-	char h[48], m[48];
-	bool fh, fm;
+	uint64_t hits, misses;
+	bool found = hit_miss(s, what, &hits, &misses);
 
-	snprintf(h, sizeof(h), "%s.hits", what);
-	snprintf(m, sizeof(m), "%s.misses", what);
-	uint64_t hits = mc(s, h, &fh), misses = mc(s, m, &fm);
-	if (!strcmp(what, "iotlb") && !fh) {
-		hits = s->iotlb_hits;
-		misses = s->dma_requests - s->iotlb_hits;
-		fh = fm = true;
-	}
 	fprintf(out, "\"%s\":{\"hits\":%" PRIu64 ",\"misses\":%" PRIu64 ",\"hit_rate\":", what,
 		hits, misses);
-	if (fh && fm && hits + misses)
+	if (found && hits + misses)
 		fprintf(out, "%.4f}", (double)hits / (double)(hits + misses));
 	else
 		fprintf(out, "null}");
