@@ -8,6 +8,37 @@
 #include "sim/pt.h"
 #include "tests/unit/tharness.h"
 
+/* Access shorthands of the known-answer suites. */
+#define R IMS_PT_ACC_R
+#define W IMS_PT_ACC_W
+#define X IMS_PT_ACC_X
+#define SUP IMS_PT_ACC_PRIV
+
+/* The suite's memory: a fresh one per test (tcase fixture setup/teardown). */
+static struct ims_mem *m;
+
+static inline void setup(void)
+{
+	m = ims_mem_new();
+	ck_assert_ptr_nonnull(m);
+}
+
+static inline void teardown(void)
+{
+	ims_mem_free(m);
+	m = NULL;
+}
+
+static inline void wr(uint64_t pa, uint64_t v)
+{
+	ims_mem_write64(m, pa, v, IMS_MEM_DRIVER);
+}
+
+static inline uint64_t rd(uint64_t pa)
+{
+	return ims_mem_read64(m, pa, IMS_MEM_DRIVER);
+}
+
 /* A walk from the root; the result struct starts as garbage so that a field
  * the walker forgets to fill shows up. */
 static inline struct ims_pt_walk pt_expect_walk(const struct ims_pt_fmt *f, struct ims_mem *mem,

@@ -48,34 +48,7 @@
 #define READ_RIGHTS (PR | UR | PX | UX) /* R without SLEE: read and execute */
 #define WRITE_RIGHTS (PW | UW)
 
-#define R IMS_PT_ACC_R
-#define W IMS_PT_ACC_W
-#define X IMS_PT_ACC_X
-#define SUP IMS_PT_ACC_PRIV
-
-static struct ims_mem *m;
-
-static void setup(void)
-{
-	m = ims_mem_new();
-	ck_assert_ptr_nonnull(m);
-}
-
-static void teardown(void)
-{
-	ims_mem_free(m);
-	m = NULL;
-}
-
-static void wr(uint64_t pa, uint64_t v)
-{
-	ims_mem_write64(m, pa, v, IMS_MEM_DRIVER);
-}
-
-static uint64_t rd(uint64_t pa)
-{
-	return ims_mem_read64(m, pa, IMS_MEM_DRIVER);
-}
+/* R, W, X, SUP, the memory m, setup/teardown, wr/rd: tests/unit/pt_expect.h */
 
 static struct ims_pt_fmt ss(unsigned levels, unsigned mgaw, unsigned oas, bool pg2m, bool pg1g,
 			    uint32_t flags)

@@ -41,34 +41,7 @@
 #define UW IMS_PT_UW
 #define UX IMS_PT_UX
 
-#define R IMS_PT_ACC_R
-#define W IMS_PT_ACC_W
-#define X IMS_PT_ACC_X
-#define SUP IMS_PT_ACC_PRIV
-
-static struct ims_mem *m;
-
-static void setup(void)
-{
-	m = ims_mem_new();
-	ck_assert_ptr_nonnull(m);
-}
-
-static void teardown(void)
-{
-	ims_mem_free(m);
-	m = NULL;
-}
-
-static void wr(uint64_t pa, uint64_t v)
-{
-	ims_mem_write64(m, pa, v, IMS_MEM_DRIVER);
-}
-
-static uint64_t rd(uint64_t pa)
-{
-	return ims_mem_read64(m, pa, IMS_MEM_DRIVER);
-}
+/* R, W, X, SUP, the memory m, setup/teardown, wr/rd: tests/unit/pt_expect.h */
 
 static struct ims_pt_fmt fmt(unsigned levels, unsigned oas, bool pg1g, uint32_t flags)
 {
